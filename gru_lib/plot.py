@@ -133,11 +133,13 @@ def _edges(reset_after: bool):
         ("x_to_g", [(xg, _XBUS), _port("g", "bottom")], True, True),
         ("x_to_z", [(xz + 0.22, _XBUS), _port("z", "bottom", 0.22)], True, False),
         # r(t) ⊙ h(t-1) (or r(t) ⊙ (h(t-1) W_hg + b_hg)) feeds the candidate.
-        ("r_to_rh", [_port("r", "top"), (xr, _MID), _port("rh", "left")], True, False),
+        ("r_out", [_port("r", "top"), (xr, _MID - 0.9)], False, False),
+        ("r_to_rh", [(xr, _MID - 0.9), (xr, _MID), _port("rh", "left")], True, False),
         ("h_to_rh", [(rh_x, _TOP), _port("rh", "top")], True, False),
         ("rh_to_g", [_port("rh", "right"), (xg, _MID), _port("g", "top")], True, False),
         # z(t) keeps part of h(t-1) ...
-        ("z_to_first", [_port("z", "top"), _port("first", "bottom")], True, False),
+        ("z_out", [_port("z", "top"), (xz, _MID)], False, False),
+        ("z_to_first", [(xz, _MID), _port("first", "bottom")], True, False),
         # ... and 1 - z(t) admits part of g(t).
         ("z_to_omz", [(xz, _MID), _port("omz", "left")], True, False),
         ("omz_to_second", [_port("omz", "right"), _port("second", "left")], True, False),
@@ -155,11 +157,11 @@ def _edges(reset_after: bool):
 # Which nodes and edges each highlight colours, with the label it writes on the figure.
 _PATHS = {
     "update_gate": ({"z"}, {"h_in", "h_drop", "h_bus", "h_to_z",
-                            "x_in", "x_bus_g", "x_bus_z", "x_to_z"}),
-    "reset_gate": ({"r"}, {"h_in", "h_drop", "h_to_r", "x_in", "x_to_r"}),
-    "first_quantity": ({"first"}, {"h_in", "h_top", "h_first", "z_to_first",
+                            "x_in", "x_bus_g", "x_bus_z", "x_to_z", "z_out"}),
+    "reset_gate": ({"r"}, {"h_in", "h_drop", "h_to_r", "x_in", "x_to_r", "r_out"}),
+    "first_quantity": ({"first"}, {"h_in", "h_top", "h_first", "z_out", "z_to_first",
                                    "first_to_plus"}),
-    "candidate": ({"rh", "g"}, {"h_in", "h_top", "h_to_rh", "r_to_rh", "rh_to_g",
+    "candidate": ({"rh", "g"}, {"h_in", "h_top", "h_to_rh", "r_out", "r_to_rh", "rh_to_g",
                                "x_in", "x_bus_g", "x_to_g"}),
     "second_quantity": ({"omz", "second"},
                         {"z_to_omz", "omz_to_second", "g_to_second", "second_to_plus"}),
@@ -253,16 +255,16 @@ def cell_diagram(highlight: str = "none", *, ax=None, title=None,
             ax.plot(xs, ys, color=c, lw=width, zorder=z, solid_capstyle="butt",
                     solid_joinstyle="miter", path_effects=effects)
 
-    # Junction dots where one line splits into two.
-    junctions = {(1.7, _TOP): {"h_drop"},
-                 (_NODES["rh"][0], _TOP): {"h_to_rh"},
-                 (_NODES["r"][0] - 0.22, _HBUS): {"h_bus"},
-                 (_NODES["r"][0] + 0.22, _XBUS): {"x_bus_g"},
-                 (_NODES["g"][0], _XBUS): {"x_to_g", "x_bus_z"},
-                 (_NODES["z"][0], _MID): {"z_to_omz"},
-                 (12.2, _TOP): {"y_out"}}
-    for (jx, jy), names in junctions.items():
-        on = bool(names & edges_on)
+    # Junction dots where one line splits in two, coloured like the line that arrives.
+    junctions = {(1.7, _TOP): "h_in",
+                 (_NODES["rh"][0], _TOP): "h_top",
+                 (_NODES["r"][0] - 0.22, _HBUS): "h_drop",
+                 (_NODES["r"][0] + 0.22, _XBUS): "x_in",
+                 (_NODES["g"][0], _XBUS): "x_bus_g",
+                 (_NODES["z"][0], _MID): "z_out",
+                 (12.2, _TOP): "h_out"}
+    for (jx, jy), incoming in junctions.items():
+        on = incoming in edges_on
         ax.add_patch(Circle((jx, jy), 0.07, color=colour(on), zorder=4))
 
     for name, (x, y, kind, text) in _NODES.items():
@@ -287,9 +289,10 @@ def cell_diagram(highlight: str = "none", *, ax=None, title=None,
 
     label(0.85, _TOP + 0.35, "$h(t-1)$", "h_in" in edges_on, ha="left", va="bottom")
     label(2.3 + 0.12, 0.55, "$x(t)$", "x_in" in edges_on)
-    label(_NODES["r"][0] + 0.12, (_GATE_Y + _MID) / 2 + 0.15, "$r(t)$", "r" in nodes_on)
-    label(_NODES["z"][0] + 0.12, 4.95, "$z(t)$", "z" in nodes_on)
-    label(_NODES["g"][0] + 0.6, _NODES["g"][1] + 0.08, "$g(t)$", "g" in nodes_on, va="bottom")
+    label(_NODES["r"][0] + 0.12, (_GATE_Y + _MID) / 2 + 0.15, "$r(t)$", "r_out" in edges_on)
+    label(_NODES["z"][0] + 0.12, 4.95, "$z(t)$", "z_out" in edges_on)
+    label(_NODES["g"][0] + 0.6, _NODES["g"][1] + 0.08, "$g(t)$",
+          "g" in nodes_on or "g_to_second" in edges_on, va="bottom")
     label(13.1, _TOP, "$h(t)$", "h_out" in edges_on)
     label(12.35, 8.55, "$y(t)$", "y_out" in edges_on)
     label(_NODES["omz"][0] - 0.1, _MID - 0.62, "$1-z(t)$", "omz" in nodes_on, ha="left")
