@@ -3,6 +3,9 @@
 The hand example (H = 2, I = 2, B = 1) is chosen so every pre-activation is a round
 number; the working is written out beside each expected value, and only the final
 σ(·) / tanh(·) of those numbers is left to ``math``.
+
+The tests that take the ``backend`` fixture (tests/conftest.py) run the same equations
+on every backend: gru_lib.numpy, and gru_lib.torch on the CPU and on CUDA.
 """
 
 import math
@@ -53,86 +56,93 @@ G_AFTER = [math.tanh(1.0), math.tanh(0.25)]
 
 
 @pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-15), (np.float32, 1e-7)])
-def test_gates_by_hand(dtype, tol):
-    p = hand_params(dtype)
-    x, h = X.astype(dtype), H_PREV.astype(dtype)
-    z, r = update_gate(x, h, p), reset_gate(x, h, p)
+def test_gates_by_hand(backend, dtype, tol):
+    lib, p = backend.lib, backend.params(hand_params(dtype))
+    x, h = backend.array(X, dtype), backend.array(H_PREV, dtype)
+    z, r = backend.numpy(lib.update_gate(x, h, p)), backend.numpy(lib.reset_gate(x, h, p))
     assert z.dtype == dtype and r.dtype == dtype and z.shape == (1, 2)
     np.testing.assert_allclose(z, [Z], rtol=0, atol=tol)
     np.testing.assert_allclose(r, [R], rtol=0, atol=tol)
 
 
 @pytest.mark.parametrize("reset_after, expected", [(False, G_BEFORE), (True, G_AFTER)])
-def test_candidate_by_hand(reset_after, expected):
-    p = hand_params()
-    g = candidate(X, H_PREV, np.array([R]), p, reset_after=reset_after)
-    np.testing.assert_allclose(g, [expected], rtol=0, atol=1e-15)
+def test_candidate_by_hand(backend, reset_after, expected):
+    p, a = backend.params(hand_params()), backend.array
+    g = backend.lib.candidate(a(X), a(H_PREV), a([R]), p, reset_after=reset_after)
+    np.testing.assert_allclose(backend.numpy(g), [expected], rtol=0, atol=1e-15)
 
 
-def test_quantities_and_cell_by_hand():
-    z, g = np.array([Z]), np.array([G_BEFORE])
+def test_quantities_and_cell_by_hand(backend):
+    lib, a, n = backend.lib, backend.array, backend.numpy
+    z, g = a([Z]), a([G_BEFORE])
     # first = z ⊙ h(t-1) = [σ(1) * .5, .5 * -1];  second = (1 - z) ⊙ g = [(1 - σ(1)) tanh(.5), .5 * 0]
     first = [Z[0] * 0.5, -0.5]
     second = [(1 - Z[0]) * math.tanh(0.5), 0.0]
-    np.testing.assert_allclose(first_quantity(z, H_PREV), [first], rtol=0, atol=1e-15)
-    np.testing.assert_allclose(second_quantity(z, g), [second], rtol=0, atol=1e-15)
-    h = gru_cell(X, H_PREV, hand_params())
+    np.testing.assert_allclose(n(lib.first_quantity(z, a(H_PREV))), [first], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(n(lib.second_quantity(z, g)), [second], rtol=0, atol=1e-15)
+    h = n(lib.gru_cell(a(X), a(H_PREV), backend.params(hand_params())))
     np.testing.assert_allclose(h, [[first[0] + second[0], first[1] + second[1]]], rtol=0, atol=1e-15)
     # reset-after: same z, candidate G_AFTER
-    h_after = gru_cell(X, H_PREV, hand_params(), reset_after=True)
+    h_after = n(lib.gru_cell(a(X), a(H_PREV), backend.params(hand_params()), reset_after=True))
     expected = [Z[i] * H_PREV[0, i] + (1 - Z[i]) * G_AFTER[i] for i in range(2)]
     np.testing.assert_allclose(h_after, [expected], rtol=0, atol=1e-15)
 
 
-def test_b_hg_only_matters_after_reset():
+def test_b_hg_only_matters_after_reset(backend):
     p, q = hand_params(), hand_params()
     q.b_hg = q.b_hg + 10.0
-    np.testing.assert_array_equal(gru_cell(X, H_PREV, p), gru_cell(X, H_PREV, q))
-    assert not np.allclose(gru_cell(X, H_PREV, p, reset_after=True),
-                           gru_cell(X, H_PREV, q, reset_after=True))
+    p, q = backend.params(p), backend.params(q)
+    cell, x, h, n = backend.lib.gru_cell, backend.array(X), backend.array(H_PREV), backend.numpy
+    np.testing.assert_array_equal(n(cell(x, h, p)), n(cell(x, h, q)))
+    assert not np.allclose(n(cell(x, h, p, reset_after=True)), n(cell(x, h, q, reset_after=True)))
 
 
-def test_reset_variants_differ_on_random_weights():
+def test_reset_variants_differ_on_random_weights(backend):
     # DESIGN.md: "about 0.1 apart on random weights" -- measured here, not assumed.
-    p = init_params(8, 16, seed=0)
-    xs = np.random.default_rng(1).normal(size=(20, 4, 8))
-    d = np.abs(gru_forward(xs, p)[0] - gru_forward(xs, p, reset_after=True)[0]).max()
+    p = backend.params(init_params(8, 16, seed=0))
+    xs = backend.array(np.random.default_rng(1).normal(size=(20, 4, 8)))
+    fwd = backend.lib.gru_forward
+    d = np.abs(backend.numpy(fwd(xs, p)[0] - fwd(xs, p, reset_after=True)[0])).max()
     assert 0.01 < d < 1.0
 
 
-def test_sigmoid_is_stable_and_exact():
+def test_sigmoid_is_stable_and_exact(backend):
     a = np.array([-1e4, -800.0, -50.0, -1.0, 0.0, 1.0, 50.0, 800.0, 1e4])
+    sigmoid, n = backend.lib.sigmoid, backend.numpy
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        s = sigmoid(a)
-        s32 = sigmoid(a.astype(np.float32))
+        s = n(sigmoid(backend.array(a)))
+        s32 = n(sigmoid(backend.array(a, np.float32)))
+        s_neg = n(sigmoid(backend.array(-a)))
     assert s32.dtype == np.float32
     assert s[0] == 0.0 and s[-1] == 1.0 and s[4] == 0.5
     np.testing.assert_allclose(s[2:7], [sig(v) for v in a[2:7]], rtol=1e-15, atol=0)
-    np.testing.assert_allclose(s + sigmoid(-a), 1.0, rtol=0, atol=1e-15)  # σ(a) + σ(−a) = 1
+    np.testing.assert_allclose(s + s_neg, 1.0, rtol=0, atol=1e-15)  # σ(a) + σ(−a) = 1
 
 
-def test_extremes_of_the_update_gate():
+def test_extremes_of_the_update_gate(backend):
     """z → 1 copies the old state; z → 0 replaces it with the candidate."""
-    h, g = np.array([[0.3, -0.7]]), np.array([[0.9, 0.1]])
-    ones, zeros = np.ones((1, 2)), np.zeros((1, 2))
-    np.testing.assert_array_equal(first_quantity(ones, h) + second_quantity(ones, g), h)
-    np.testing.assert_array_equal(first_quantity(zeros, h) + second_quantity(zeros, g), g)
+    lib, a, n = backend.lib, backend.array, backend.numpy
+    h, g = a([[0.3, -0.7]]), a([[0.9, 0.1]])
+    ones, zeros = a(np.ones((1, 2))), a(np.zeros((1, 2)))
+    np.testing.assert_array_equal(n(lib.first_quantity(ones, h) + lib.second_quantity(ones, g)), n(h))
+    np.testing.assert_array_equal(n(lib.first_quantity(zeros, h) + lib.second_quantity(zeros, g)), n(g))
 
 
 @pytest.mark.parametrize("reset_after", [False, True])
 @pytest.mark.parametrize("T, B, I, H", [(1, 1, 1, 1), (5, 3, 4, 6), (7, 1, 2, 3)])
-def test_forward_is_a_loop_of_cells(reset_after, T, B, I, H):
-    p = init_params(I, H, seed=T + B)
+def test_forward_is_a_loop_of_cells(backend, reset_after, T, B, I, H):
+    lib, a, n = backend.lib, backend.array, backend.numpy
+    p = backend.params(init_params(I, H, seed=T + B))
     rng = np.random.default_rng(0)
-    xs, h0 = rng.normal(size=(T, B, I)), rng.uniform(-1, 1, size=(B, H))
-    hs, cache = gru_forward(xs, p, h0, reset_after=reset_after)
+    xs, h0 = a(rng.normal(size=(T, B, I))), a(rng.uniform(-1, 1, size=(B, H)))
+    hs, cache = lib.gru_forward(xs, p, h0, reset_after=reset_after)
     h = h0
     for t in range(T):
-        h = gru_cell(xs[t], h, p, reset_after=reset_after)
-        np.testing.assert_allclose(hs[t], h, rtol=0, atol=1e-14)
+        h = lib.gru_cell(xs[t], h, p, reset_after=reset_after)
+        np.testing.assert_allclose(n(hs[t]), n(h), rtol=0, atol=1e-14)
     assert hs.shape == (T, B, H) and cache.reset_after is reset_after
-    assert np.all(np.abs(hs) < 1)  # h0 in (−1, 1): each h(t) is a convex mix of values in (−1, 1)
+    assert np.all(np.abs(n(hs)) < 1)  # h0 in (−1, 1): each h(t) is a convex mix of values in (−1, 1)
 
 
 def test_forward_float32_follows_params():
