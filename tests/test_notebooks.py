@@ -9,6 +9,7 @@ chapters on disk, and that the stored outputs are those of one clean top-to-bott
 from __future__ import annotations
 
 import json
+import re
 
 import nbformat
 import pytest
@@ -134,3 +135,33 @@ def test_executed_once_top_to_bottom(path):
         for out in c.get("outputs", []):
             if out.output_type == "execute_result":
                 assert out.execution_count == c.execution_count, f"{path.name}: output count differs from its cell's"
+
+
+# --- The intro's chapter map -----------------------------------------------------------------
+
+def chapter_title(path) -> str:
+    for cell in read(path).cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("# "):
+            return cell.source.splitlines()[0][2:].strip()
+    return ""
+
+
+def test_intro_chapter_map_lists_the_toc_chapters():
+    # book/intro.md keeps one line per chapter between the chapter-map markers, linking the
+    # chapter under its own title; a chapter added to _toc.yml needs its line there.
+    text = (BOOK / "intro.md").read_text(encoding="utf-8")
+    block = text.split("<!-- chapter-map", 1)[1].split("<!-- /chapter-map -->", 1)[0]
+    entries = re.findall(r"^- \[(.+?)\]\((\d\d_\w+)\.ipynb\)", block, flags=re.M)
+    chapters = [p.split("/")[-1] for p in toc_files() if p.split("/")[-1][:2].isdigit()]
+    assert [name for _, name in entries] == chapters, \
+        f"intro.md chapter map lists {[n for _, n in entries]}, _toc.yml has {chapters}"
+    for title, name in entries:
+        assert title == chapter_title(BOOK / f"{name}.ipynb"), f"intro.md calls {name} {title!r}, the chapter calls itself {chapter_title(BOOK / f'{name}.ipynb')!r}"
+
+
+def test_bibliography_is_last_and_alone():
+    pages = toc_files()
+    assert pages[-1] == "book/bibliography", f"the bibliography should be the last page, toc ends {pages[-3:]}"
+    with_directive = [p for p in pages if source_of(p) is not None and source_of(p).suffix == ".md"
+                      and "{bibliography}" in source_of(p).read_text(encoding="utf-8")]
+    assert with_directive == ["book/bibliography"], f"{{bibliography}} directives in {with_directive}"
