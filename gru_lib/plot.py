@@ -12,7 +12,6 @@ The module never selects a backend: the notebook (or the test) does.
 
 from __future__ import annotations
 
-import numbers
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -76,7 +75,8 @@ HIGHLIGHTS = ("none", "update_gate", "reset_gate", "gates", "first_quantity", "c
 _TOP = 7.6           # height of the line that carries h(t-1) -> h(t)
 _GATE_Y = 3.7        # height of the sigma / tanh layers
 _MID = 5.6           # height of the r ⊙ h(t-1), 1 - z and second-quantity nodes
-_HBUS, _XBUS = 2.3, 1.3
+_HBUS, _XBUS = 2.3, 1.3  # heights of the buses that carry h(t-1) and x(t) to the layers
+_H_DROP, _X_IN = 1.7, 2.3  # where h(t-1) turns down to the gates, where x(t) comes in
 _R = 0.34            # radius of a pointwise-operation circle
 _BW, _BH = 1.0, 0.62  # width and height of a layer box
 
@@ -106,15 +106,14 @@ def _port(name: str, side: str, offset: float = 0.0):
             "left": (x - dx, y + offset), "right": (x + dx, y + offset)}[side]
 
 
-def _edges(reset_after: bool):
+def _edges():
     """Every connection as (name, [points], arrow_at_end, hop).
 
     ``hop`` draws the line with a white halo so that it visibly passes *over* a line it
     crosses, instead of seeming to join it.
     """
     xr, xz, xg = _NODES["r"][0], _NODES["z"][0], _NODES["g"][0]
-    h_drop = 1.7
-    rh_x = _NODES["rh"][0]
+    h_drop, rh_x = _H_DROP, _NODES["rh"][0]
     e = [
         # h(t-1): enters at the left, runs along the top to the first quantity ...
         ("h_in", [(0.9, _TOP), (h_drop, _TOP)], False, False),
@@ -126,7 +125,7 @@ def _edges(reset_after: bool):
         ("h_to_r", [(xr - 0.22, _HBUS), _port("r", "bottom", -0.22)], True, False),
         ("h_to_z", [(xz - 0.22, _HBUS), _port("z", "bottom", -0.22)], True, False),
         # x(t): enters at the bottom and feeds the two gates and the candidate.
-        ("x_in", [(2.3, 0.45), (2.3, _XBUS), (xr + 0.22, _XBUS)], False, False),
+        ("x_in", [(_X_IN, 0.45), (_X_IN, _XBUS), (xr + 0.22, _XBUS)], False, False),
         ("x_bus_g", [(xr + 0.22, _XBUS), (xg, _XBUS)], False, False),
         ("x_bus_z", [(xg, _XBUS), (xz + 0.22, _XBUS)], False, False),
         ("x_to_r", [(xr + 0.22, _XBUS), _port("r", "bottom", 0.22)], True, True),
@@ -152,6 +151,9 @@ def _edges(reset_after: bool):
         ("y_out", [(12.2, _TOP), (12.2, 8.75)], True, False),
     ]
     return e
+
+
+_EDGES = _edges()
 
 
 # Which nodes and edges each highlight colours, with the label it writes on the figure.
@@ -223,7 +225,7 @@ def cell_diagram(highlight: str = "none", *, ax=None, title=None,
     ax.axis("off")
 
     if highlight == "cell":
-        nodes_on, edges_on = set(_NODES), {name for name, *_ in _edges(reset_after)}
+        nodes_on, edges_on = set(_NODES), {name for name, *_ in _EDGES}
     elif highlight == "none":
         nodes_on, edges_on = set(), set()
     else:
@@ -236,7 +238,7 @@ def cell_diagram(highlight: str = "none", *, ax=None, title=None,
         return 2.6 if active and highlight != "none" else 1.6
 
     # Edges first, so the nodes sit on top of them.
-    for name, pts, arrow, hop in _edges(reset_after):
+    for name, pts, arrow, hop in _EDGES:
         on = name in edges_on
         c, width = colour(on), lw(on)
         z = 3 if on else 2
@@ -256,7 +258,7 @@ def cell_diagram(highlight: str = "none", *, ax=None, title=None,
                     solid_joinstyle="miter", path_effects=effects)
 
     # Junction dots where one line splits in two, coloured like the line that arrives.
-    junctions = {(1.7, _TOP): "h_in",
+    junctions = {(_H_DROP, _TOP): "h_in",
                  (_NODES["rh"][0], _TOP): "h_top",
                  (_NODES["r"][0] - 0.22, _HBUS): "h_drop",
                  (_NODES["r"][0] + 0.22, _XBUS): "x_in",
@@ -288,7 +290,7 @@ def cell_diagram(highlight: str = "none", *, ax=None, title=None,
         ax.text(x, y, s, color=colour(on), fontsize=11, zorder=6, **kw)
 
     label(0.85, _TOP + 0.35, "$h(t-1)$", "h_in" in edges_on, ha="left", va="bottom")
-    label(2.3 + 0.12, 0.55, "$x(t)$", "x_in" in edges_on)
+    label(_X_IN + 0.12, 0.55, "$x(t)$", "x_in" in edges_on)
     label(_NODES["r"][0] + 0.12, (_GATE_Y + _MID) / 2 + 0.15, "$r(t)$", "r_out" in edges_on)
     label(_NODES["z"][0] + 0.12, 4.95, "$z(t)$", "z_out" in edges_on)
     label(_NODES["g"][0] + 0.6, _NODES["g"][1] + 0.08, "$g(t)$",
