@@ -81,6 +81,39 @@ def test_highlights_colour_different_parts():
     assert counts["first_quantity"] != counts["cell"]
 
 
+def _node_colour(fig, name):
+    """Edge colour of the node drawn at plot._NODES[name]'s position."""
+    from matplotlib.patches import Circle, FancyBboxPatch
+
+    from gru_lib.plot import _NODES
+
+    x, y, kind, _ = _NODES[name]
+    for patch in fig.axes[0].patches:
+        if isinstance(patch, Circle) and np.allclose(patch.center, (x, y)):
+            return to_hex(patch.get_edgecolor())
+        if isinstance(patch, FancyBboxPatch) and kind == "box" and np.allclose(
+                (patch.get_x() + patch.get_width() / 2, patch.get_y() + patch.get_height() / 2),
+                (x, y)):
+            return to_hex(patch.get_edgecolor())
+    raise AssertionError(f"no node drawn at {name}'s position")
+
+
+@pytest.mark.parametrize("highlight, green_nodes", [
+    ("update_gate", {"z"}), ("reset_gate", {"r"}), ("gates", {"z", "r"}),
+    ("first_quantity", {"first"}), ("candidate", {"rh", "g"}),
+    ("second_quantity", {"omz", "second"}), ("state", {"plus"}),
+])
+def test_each_highlight_colours_exactly_its_nodes(highlight, green_nodes):
+    # The nodes of an equation, read off the equation: z(t) ⊙ h(t-1) is the first ⊙ only.
+    from gru_lib.plot import _NODES
+
+    fig = cell_diagram(highlight)
+    coloured = {name for name in _NODES if _node_colour(fig, name) == GREEN}
+    assert coloured == green_nodes
+    grey = to_hex(COLORS["inactive"])
+    assert all(_node_colour(fig, name) == grey for name in set(_NODES) - green_nodes)
+
+
 def test_highlight_labels_name_the_quantity():
     # The labels in green are the ones of the path: z(t) for the update gate, etc.
     assert "$z(t)$" in green_texts(cell_diagram("update_gate"))
