@@ -214,51 +214,68 @@ def gru_cell(x: torch.Tensor, h_prev: torch.Tensor, p: GRUParams, *,
 # Stacked parameters, the book's gate order z, r, g along the columns:
 #   W_x = [W_xz | W_xr | W_xg] (I, 3H),  W_h = [W_hz | W_hr | W_hg] (H, 3H),
 #   b = [b_z | b_r | b_g] (3H,),  b_hg (H,).
-# The forward pass writes every step into buffers that the backward pass reads:
-#   reset-after:  A (T, B, 3H) = [z | r | hn] with hn = h(t-1) W_hg + b_hg,  G (T, B, H) = g;
-#   reset-before: A (T, B, 2H) = [z | r],  E (T, B, H) = rh = r ⊙ h(t-1),  G (T, B, H) = g.
-# Each step writes into contiguous rows, where the kernels run fastest.
+# The forward pass writes every step into a buffer A that the backward pass reads:
+#   reset-after:  A (T, B, 4H) = [g | z | r | hn], hn = h(t-1) W_hg + b_hg;
+#   reset-before: A (T, B, 3H) = [g | z | r] and E (T, B, H) = rh = r ⊙ h(t-1).
+# g comes first so that one product writes the input parts of g, z, r into A and, in
+# the reset-after form, one product per step adds h(t-1) [W_hz | W_hr | W_hg] to [z | r | hn].
 
 
-def _steps(A, E, G, reset_after: bool):
+def _steps(A, E, reset_after: bool):
     """The views z, r, e (hn or rh), g, each (T, B, H), of the step buffers."""
-    H = G.shape[-1]
-    e = A[..., 2 * H:] if reset_after else E
-    return A[..., :H], A[..., H:2 * H], e, G
+    H = A.shape[-1] // (4 if reset_after else 3)
+    e = A[..., 3 * H:] if reset_after else E
+    return A[..., H:2 * H], A[..., 2 * H:3 * H], e, A[..., :H]
+
+
+def _gzr(W: torch.Tensor) -> torch.Tensor:
+    """Columns z, r, g -> g, z, r (of a weight matrix or a bias)."""
+    H = W.shape[-1] // 3
+    return torch.cat([W[..., 2 * H:], W[..., :2 * H]], dim=-1)
 
 
 def _forward_loop(xs, h0, W_x, W_h, b, b_hg, reset_after: bool):
-    """xs (T, B, I), h0 (B, H) -> hs (T, B, H) and the step buffers A, E, G. No autograd."""
+    """xs (T, B, I), h0 (B, H) -> hs (T, B, H) and the step buffers A, E. No autograd."""
     T, B, I = xs.shape
     H = h0.shape[1]
-    xs2 = xs.reshape(T * B, I)
-    ax = xs2 @ W_x if b is None else torch.addmm(b, xs2, W_x)    # (T·B, 3H): input parts, all t
-    A = xs.new_empty(T, B, 3 * H if reset_after else 2 * H)
-    A[..., :2 * H] = ax[:, :2 * H].view(T, B, 2 * H)             # x W_xz + b_z | x W_xr + b_r
-    G = ax[:, 2 * H:].contiguous().view(T, B, H)                 # x W_xg + b_g (a copy)
-    del ax
+    A = xs.new_empty(T, B, 4 * H if reset_after else 3 * H)
+    A2, xs2 = A.view(T * B, -1), xs.reshape(T * B, I)
+    if b is None:                                                # input parts, all t at once
+        torch.mm(xs2, _gzr(W_x), out=A2[:, :3 * H])
+    else:
+        torch.addmm(_gzr(b), xs2, _gzr(W_x), out=A2[:, :3 * H])  # x W_xg + b_g | x W_xz + b_z | ..
     E = xs.new_empty(0 if reset_after else (T, B, H))
     if reset_after:                                              # hn starts as b_hg
-        A[..., 2 * H:] = 0 if b_hg is None else b_hg
+        A2[:, 3 * H:] = 0 if b_hg is None else b_hg
     hs = xs.new_empty(T, B, H)
-    a, zr, out = A.unbind(0), A[..., :2 * H].unbind(0), hs.unbind(0)
-    z, r, e, g = (v.unbind(0) for v in _steps(A, E, G, reset_after))
+    zr, out = A[..., H:3 * H].unbind(0), hs.unbind(0)
+    z, r, e, g = (v.unbind(0) for v in _steps(A, E, reset_after))
     h = h0
     if reset_after:
+        zrn = A[..., H:].unbind(0)
         for t in range(T):
-            a[t].addmm_(h, W_h)                  # [a_z | a_r | hn]: one (B, H)(H, 3H) product
+            zrn[t].addmm_(h, W_h)                # [a_z | a_r | hn]: one (B, H)(H, 3H) product
             zr[t].sigmoid_()                     # z, r (eq-update-gate, eq-reset-gate)
             g[t].addcmul_(r[t], e[t]).tanh_()    # g = tanh(x W_xg + b_g + r ⊙ hn) (eq-candidate-after)
             h = torch.lerp(g[t], h, z[t], out=out[t])  # g + z (h − g) = z h + (1 − z) g (eq-state)
     else:
         W_hzr, W_hg = W_h[:, :2 * H].contiguous(), W_h[:, 2 * H:].contiguous()
         for t in range(T):
-            a[t].addmm_(h, W_hzr)                # [a_z | a_r]
-            a[t].sigmoid_()                      # z, r
+            zr[t].addmm_(h, W_hzr)               # [a_z | a_r]
+            zr[t].sigmoid_()                     # z, r
             torch.mul(r[t], h, out=e[t])         # rh = r ⊙ h(t-1)
             g[t].addmm_(e[t], W_hg).tanh_()      # g = tanh(x W_xg + b_g + rh W_hg) (eq-candidate)
             h = torch.lerp(g[t], h, z[t], out=out[t])  # eq-state
-    return hs, A, E, G
+    return hs, A, E
+
+
+def _times_prev(h0, hs, D):
+    """Σ_t h(t-1)ᵀ D[t] for D (T, B, K): h(0)ᵀ D[0] + Σ_{t≥1} h(t)ᵀ D[t+1], without a copy."""
+    T, B, H = hs.shape
+    out = h0.t() @ D[0]
+    if T > 1:
+        out.addmm_(hs[:-1].reshape((T - 1) * B, H).t(), D[1:].reshape((T - 1) * B, -1))
+    return out
 
 
 def _bptt(dhs, xs, h0, hs, z, r, e, g, W_x, W_h, reset_after: bool, need_dxs=True):
@@ -283,29 +300,39 @@ def _bptt(dhs, xs, h0, hs, z, r, e, g, W_x, W_h, reset_after: bool, need_dxs=Tru
     """
     T, B, I = xs.shape
     H = h0.shape[1]
-    h_prev = torch.cat([h0[None], hs[:-1]])                      # (T, B, H)
-    c_z = (h_prev - g) * z * (1 - z)
-    c_g = (1 - z) * (1 - g * g)
-    # C (T, B, 5, H): the five coefficients, laid out so that after `C[t] *= δ` the slices
-    # the matrix products need are contiguous in the last two dims.
-    if reset_after:   # [c_n | c_z | c_r | c_g | z] -> [dhn | da_z | da_r | da_g | δ ⊙ z]
-        C = torch.stack([c_g * r, c_z, c_g * e * r * (1 - r), c_g, z], dim=2)
-    else:             # [z | c_g | c_z | c_r | r] -> [δ ⊙ z | da_g | da_z | da_r | drh ⊙ r]
-        C = torch.stack([z, c_g, c_z, h_prev * r * (1 - r), r], dim=2)
-    del c_z, c_g
-    W_hx = torch.cat([W_h[:, 2 * H:], W_h[:, :2 * H]], dim=1)   # columns g, z, r
+    # C (T, B, 5, H): five coefficients per step, laid out so that after `C[t] *= δ` the
+    # slices the matrix products need are adjacent (rows of 3H or 2H numbers).
+    #   reset-after:  [c_n | c_z | c_r | c_g | z] -> [dhn | da_z | da_r | da_g | δ ⊙ z]
+    #   reset-before: [z | c_g | c_z | c_r | r]   -> [δ ⊙ z | da_g | da_z | da_r | drh ⊙ r]
+    C = xs.new_empty(T, B, 5, H)
+    c = C.unbind(2)
+    c_g, c_z = (c[3], c[1]) if reset_after else (c[1], c[2])
+    torch.addcmul(xs.new_ones(()), g, g, value=-1, out=c_g)      # 1 − g²
+    c_g.addcmul_(c_g, z, value=-1)                               # ⊙ (1 − z)
+    torch.sub(h0, g[0], out=c_z[0])                              # h(t-1) − g
+    torch.sub(hs[:-1], g[1:], out=c_z[1:])
+    c_z.mul_(z).addcmul_(c_z, z, value=-1)                       # ⊙ z(1 − z)
+    if reset_after:
+        torch.mul(c_g, r, out=c[0])                              # c_n = c_g ⊙ r
+        torch.mul(c[0], e, out=c[2]).addcmul_(c[2], r, value=-1)  # c_r = c_g ⊙ r ⊙ hn ⊙ (1 − r)
+        c[4].copy_(z)
+    else:
+        torch.mul(h0, r[0], out=c[3][0])                         # c_r = h(t-1) ⊙ r(1 − r)
+        torch.mul(hs[:-1], r[1:], out=c[3][1:])
+        c[3].addcmul_(c[3], r, value=-1)
+        c[0].copy_(z), c[4].copy_(r)
     Ct = C.unbind(0)
     dh = dhs[T - 1].clone()
     if reset_after:
-        W_hxT = W_hx.t()                                         # (3H, H), rows g, z, r
-        hid = C[:, :, 0:3].view(T, B, 3 * H).unbind(0)        # [dhn | da_z | da_r]
+        W_hT = _gzr(W_h).t()                                     # (3H, H), rows g, z, r
+        hid = C[:, :, 0:3].view(T, B, 3 * H).unbind(0)           # [dhn | da_z | da_r]
         for t in range(T - 1, -1, -1):
             Ct[t].mul_(dh[:, None])
-            dh_prev = torch.addmm(Ct[t][:, 4], hid[t], W_hxT)   # δ ⊙ z + [..] W_hᵀ
+            dh_prev = torch.addmm(Ct[t][:, 4], hid[t], W_hT)     # δ ⊙ z + [..] W_hᵀ
             dh = dh_prev + dhs[t - 1] if t > 0 else dh_prev
     else:
         W_hgT, W_hzrT = W_h[:, 2 * H:].t().contiguous(), W_h[:, :2 * H].t().contiguous()
-        gates = C[:, :, 2:4].view(T, B, 2 * H).unbind(0)      # [da_z | da_r]
+        gates = C[:, :, 2:4].view(T, B, 2 * H).unbind(0)         # [da_z | da_r]
         for t in range(T - 1, -1, -1):
             Ct[t][:, 0:3].mul_(dh[:, None])                      # δ ⊙ z, da_g, da_z
             drh = Ct[t][:, 1] @ W_hgT                            # (B, H)
@@ -315,22 +342,21 @@ def _bptt(dhs, xs, h0, hs, z, r, e, g, W_x, W_h, reset_after: bool, need_dxs=Tru
     dh0 = dh
 
     TB = T * B
-    xs2, hp2 = xs.reshape(TB, I), h_prev.reshape(TB, H)
+    xs2 = xs.reshape(TB, I)
     if reset_after:
         da_in = C[:, :, 1:4].reshape(TB, 3 * H)                  # [da_z | da_r | da_g]
         dW_x, db = xs2.t() @ da_in, da_in.sum(0)
         dxs = (da_in @ W_x.t()).view(T, B, I) if need_dxs else None
-        dW_hx = hp2.t() @ C[:, :, 0:3].reshape(TB, 3 * H)        # columns g, z, r
+        dW_hx = _times_prev(h0, hs, C[:, :, 0:3].reshape(T, B, 3 * H))   # columns g, z, r
         dW_h = torch.cat([dW_hx[:, H:], dW_hx[:, :H]], dim=1)
         db_hg = C[:, :, 0].sum((0, 1))
     else:
         da_gzr = C[:, :, 1:4].reshape(TB, 3 * H)                 # [da_g | da_z | da_r]
-        W_xx = torch.cat([W_x[:, 2 * H:], W_x[:, :2 * H]], dim=1)
         dW_xx, dbx = xs2.t() @ da_gzr, da_gzr.sum(0)
         dW_x = torch.cat([dW_xx[:, H:], dW_xx[:, :H]], dim=1)
         db = torch.cat([dbx[H:], dbx[:H]])
-        dxs = (da_gzr @ W_xx.t()).view(T, B, I) if need_dxs else None
-        dW_hzr = hp2.t() @ C[:, :, 2:4].reshape(TB, 2 * H)
+        dxs = (da_gzr @ _gzr(W_x).t()).view(T, B, I) if need_dxs else None
+        dW_hzr = _times_prev(h0, hs, C[:, :, 2:4].reshape(T, B, 2 * H))
         dW_hg = e.reshape(TB, H).t() @ C[:, :, 1].reshape(TB, H)  # Σ rhᵀ da_g
         dW_h = torch.cat([dW_hzr, dW_hg], dim=1)
         db_hg = torch.zeros_like(h0[0])
@@ -340,23 +366,26 @@ def _bptt(dhs, xs, h0, hs, z, r, e, g, W_x, W_h, reset_after: bool, need_dxs=Tru
 class _GRUSequence(torch.autograd.Function):
     """hs = GRU(xs, h0) with the hand-derived backward pass of :func:`_bptt`.
 
-    Returns (hs, A, E, G); A, E, G are the non-differentiable step buffers (see _steps).
+    Returns (hs, A, E); A and E are the non-differentiable step buffers (see _steps).
     """
 
     @staticmethod
     def forward(ctx, xs, h0, W_x, W_h, b, b_hg, reset_after):
-        hs, A, E, G = _forward_loop(xs, h0, W_x, W_h, b, b_hg, reset_after)
-        ctx.save_for_backward(xs, h0, hs, A, E, G, W_x, W_h)
+        hs, A, E = _forward_loop(xs, h0, W_x, W_h, b, b_hg, reset_after)
+        ctx.save_for_backward(xs, h0, hs, A, E, W_x, W_h)
         ctx.reset_after = reset_after
         ctx.has_bias = (b is not None, b_hg is not None)
-        ctx.mark_non_differentiable(A, E, G)
-        return hs, A, E, G
+        ctx.mark_non_differentiable(A, E)
+        ctx.set_materialize_grads(False)     # no zero gradients for A and E
+        return hs, A, E
 
     @staticmethod
     @torch.autograd.function.once_differentiable
-    def backward(ctx, dhs, _dA, _dE, _dG):
-        xs, h0, hs, A, E, G, W_x, W_h = ctx.saved_tensors
-        z, r, e, g = _steps(A, E, G, ctx.reset_after)
+    def backward(ctx, dhs, _dA, _dE):
+        xs, h0, hs, A, E, W_x, W_h = ctx.saved_tensors
+        if dhs is None:
+            dhs = torch.zeros_like(hs)
+        z, r, e, g = _steps(A, E, ctx.reset_after)
         dW_x, dW_h, db, db_hg, dxs, dh0 = _bptt(dhs, xs, h0, hs, z, r, e, g, W_x, W_h,
                                                 ctx.reset_after, need_dxs=ctx.needs_input_grad[0])
         has_b, has_b_hg = ctx.has_bias
@@ -432,8 +461,8 @@ def gru_forward(xs: torch.Tensor, p: GRUParams, h0: Optional[torch.Tensor] = Non
     else:
         _check_tensor("h0", h0, 2, "(B, H)", (B, H), p.dtype, dev)
     W_x, W_h, b = _stacked(p)
-    hs, A, E, G = _GRUSequence.apply(xs, h0, W_x, W_h, b, p.b_hg, reset_after)
-    z, r, e, g = _steps(A, E, G, reset_after)
+    hs, A, E = _GRUSequence.apply(xs, h0, W_x, W_h, b, p.b_hg, reset_after)
+    z, r, e, g = _steps(A, E, reset_after)
     cache = GRUCache(xs=xs.detach(), h0=h0.detach(), hs=hs.detach(), z=z, r=r, g=g, p=p,
                      reset_after=reset_after, hn=e if reset_after else None,
                      rh=None if reset_after else e)
@@ -557,7 +586,7 @@ class GRUCell(nn.Module):
         H = self.hidden_size
         b = self.b if self.b is not None else self.W_x.new_zeros(3 * H)
         b_hg = self.b_hg if self.b_hg is not None else self.W_x.new_zeros(H)
-        return _split(self.W_x, self.W_h, b, b_hg).map(_to_numpy)
+        return _split(self.W_x.detach(), self.W_h.detach(), b.detach(), b_hg.detach()).map(_to_numpy)
 
     def _load(self, p: GRUParams) -> None:
         if not isinstance(p, GRUParams):
