@@ -326,8 +326,9 @@ def _as_2d(name: str, values) -> np.ndarray:
     if hasattr(values, "detach"):          # a torch tensor, on any device
         values = values.detach().cpu().numpy()
     a = np.asarray(values)
-    if not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
-        raise TypeError(f"{name} must hold numbers, got dtype {a.dtype}")
+    if not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)
+            or a.dtype == bool):
+        raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
     if a.ndim != 2:
         raise ValueError(f"{name} must be 2-D with shape (T, H), got {a.ndim}-D shape {a.shape}")
     if a.size == 0:

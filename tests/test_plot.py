@@ -166,8 +166,10 @@ def test_heatmap_rejects_wrong_shapes(bad):
 
 
 def test_heatmap_rejects_non_numbers():
-    with pytest.raises(TypeError, match="numbers"):
+    with pytest.raises(TypeError, match="real numbers"):
         heatmap(np.array([["a", "b"]]))
+    with pytest.raises(TypeError, match="real numbers"):
+        heatmap(np.ones((2, 2), dtype=complex))
 
 
 def test_gate_heatmaps_three_panels_on_fixed_ranges():
