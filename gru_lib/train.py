@@ -34,11 +34,22 @@ __all__ = [
 ]
 
 
-def _check_positive(name: str, value) -> float:
+def _check_number(name: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    if not value > 0:
+    return float(value)
+
+
+def _check_positive(name: str, value) -> float:
+    if not _check_number(name, value) > 0:
         raise ValueError(f"{name} must be positive, got {value}")
+    return float(value)
+
+
+def _check_fraction(name: str, value) -> float:
+    """A number in [0, 1), like a momentum or an Adam beta."""
+    if not 0 <= _check_number(name, value) < 1:
+        raise ValueError(f"{name} must be in [0, 1), got {value}")
     return float(value)
 
 
@@ -112,9 +123,7 @@ class SGD:
     def __init__(self, params: Sequence[np.ndarray], lr: float = 0.01, momentum: float = 0.9):
         self.params = list(params)
         self.lr = _check_positive("lr", lr)
-        if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) or not 0 <= momentum < 1:
-            raise ValueError(f"momentum must be a number in [0, 1), got {momentum!r}")
-        self.momentum = float(momentum)
+        self.momentum = _check_fraction("momentum", momentum)
         self.v = [np.zeros_like(a) for a in self.params]
         self.t = 0
 
@@ -140,9 +149,10 @@ class Adam:
         self.params = list(params)
         self.lr = _check_positive("lr", lr)
         self.eps = _check_positive("eps", eps)
-        if len(betas) != 2 or not all(0 <= b < 1 for b in betas):
-            raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
-        self.beta1, self.beta2 = float(betas[0]), float(betas[1])
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        self.beta1 = _check_fraction("betas[0]", betas[0])
+        self.beta2 = _check_fraction("betas[1]", betas[1])
         self.m = [np.zeros_like(a) for a in self.params]
         self.v = [np.zeros_like(a) for a in self.params]
         self.t = 0
@@ -161,10 +171,12 @@ class Adam:
 
 def _check_grads(params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
     if len(grads) != len(params):
-        raise ValueError(f"expected {len(params)} gradient arrays (one per parameter), got {len(grads)}")
+        raise ValueError(f"expected {len(params)} gradient arrays (one per parameter), "
+                         f"got {len(grads)}")
     for i, (a, g) in enumerate(zip(params, grads)):
-        if getattr(g, "shape", None) != a.shape:
-            raise ValueError(f"gradient {i} must have shape {a.shape}, got {getattr(g, 'shape', type(g).__name__)}")
+        got = getattr(g, "shape", type(g).__name__)
+        if got != a.shape:
+            raise ValueError(f"gradient {i} must have shape {a.shape}, got {got}")
 
 
 def parameters(p: GRUParams, W_hy: np.ndarray, b_y: np.ndarray) -> List[np.ndarray]:
@@ -190,7 +202,8 @@ def train(p: GRUParams, W_hy: np.ndarray, b_y: np.ndarray, xs: np.ndarray, targe
     N = xs.shape[1]
     check_dims("target", target, (N, W_hy.shape[1]), "(N, O)")
     if batch_size > N:
-        raise ValueError(f"batch_size must be at most the number of sequences N = {N}, got {batch_size}")
+        raise ValueError(f"batch_size must be at most the number of sequences N = {N}, "
+                         f"got {batch_size}")
     params = parameters(p, W_hy, b_y)
     opt = Adam(params, lr=lr)
     rng = np.random.default_rng(seed)

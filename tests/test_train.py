@@ -158,8 +158,16 @@ def test_bad_arguments_raise():
         clip_by_global_norm([np.ones(2)], 0.0)
     with pytest.raises(ValueError, match="lr must be positive"):
         Adam([np.ones(2)], lr=-1.0)
-    with pytest.raises(ValueError, match="momentum"):
+    with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\)"):
         SGD([np.ones(2)], momentum=1.0)
+    with pytest.raises(TypeError, match="momentum must be a number"):
+        SGD([np.ones(2)], momentum="0.9")
+    with pytest.raises(ValueError, match=r"betas\[1\] must be in"):
+        Adam([np.ones(2)], betas=(0.9, 1.5))
+    with pytest.raises(TypeError, match="betas must be a pair"):
+        Adam([np.ones(2)], betas=0.9)
+    with pytest.raises(TypeError, match="lr must be a number"):
+        Adam([np.ones(2)], lr=True)
     with pytest.raises(ValueError, match=r"expected 1 gradient"):
         Adam([np.ones(2)]).step([np.ones(2), np.ones(2)])
     with pytest.raises(ValueError, match=r"gradient 0 must have shape"):
