@@ -20,6 +20,7 @@ CUDA or any other torch device, in float64, float32, float16 or bfloat16.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 from typing import List, Optional, Sequence, Tuple
@@ -363,6 +364,14 @@ def _bptt(dhs, xs, h0, hs, z, r, e, g, W_x, W_h, reset_after: bool, need_dxs=Tru
     return dW_x, dW_h, db, db_hg, dxs, dh0
 
 
+def _no_autocast(device):
+    """Autocast off: the kernel computes in the parameters' dtype (cast the module instead)."""
+    try:
+        return torch.autocast(device.type, enabled=False)
+    except RuntimeError:          # a device type autocast does not know (e.g. "meta")
+        return contextlib.nullcontext()
+
+
 class _GRUSequence(torch.autograd.Function):
     """hs = GRU(xs, h0) with the hand-derived backward pass of :func:`_bptt`.
 
@@ -371,7 +380,8 @@ class _GRUSequence(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, xs, h0, W_x, W_h, b, b_hg, reset_after):
-        hs, A, E = _forward_loop(xs, h0, W_x, W_h, b, b_hg, reset_after)
+        with _no_autocast(xs.device):
+            hs, A, E = _forward_loop(xs, h0, W_x, W_h, b, b_hg, reset_after)
         ctx.save_for_backward(xs, h0, hs, A, E, W_x, W_h)
         ctx.reset_after = reset_after
         ctx.has_bias = (b is not None, b_hg is not None)
@@ -386,8 +396,10 @@ class _GRUSequence(torch.autograd.Function):
         if dhs is None:
             dhs = torch.zeros_like(hs)
         z, r, e, g = _steps(A, E, ctx.reset_after)
-        dW_x, dW_h, db, db_hg, dxs, dh0 = _bptt(dhs, xs, h0, hs, z, r, e, g, W_x, W_h,
-                                                ctx.reset_after, need_dxs=ctx.needs_input_grad[0])
+        with _no_autocast(xs.device):
+            dW_x, dW_h, db, db_hg, dxs, dh0 = _bptt(dhs, xs, h0, hs, z, r, e, g, W_x, W_h,
+                                                    ctx.reset_after,
+                                                    need_dxs=ctx.needs_input_grad[0])
         has_b, has_b_hg = ctx.has_bias
         return (dxs, dh0, dW_x, dW_h, db if has_b else None, db_hg if has_b_hg else None, None)
 

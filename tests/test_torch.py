@@ -363,6 +363,21 @@ def test_low_precision(torch_device, dtype):
     assert low.layers[0].W_h.grad.dtype == dtype and torch.isfinite(low.layers[0].W_h.grad).all()
 
 
+def test_autocast_leaves_the_kernel_in_the_parameters_dtype(torch_device):
+    """Under torch.autocast the GRU still computes (and differentiates) in its own dtype;
+    half precision is chosen by casting the module, not by autocast."""
+    torch.manual_seed(0)
+    gru = GRU(4, 8, reset_after=True, device=torch_device)
+    x = rand(6, 2, 4, device=torch_device, dtype=torch.float32)
+    expected = gru(x)[0]
+    low = torch.bfloat16 if torch_device == "cpu" else torch.float16
+    with torch.autocast(torch_device, dtype=low):
+        out = gru(x)[0]
+        out.sum().backward()
+    assert out.dtype == torch.float32 and torch.equal(out, expected)
+    assert gru.layers[0].W_h.grad.dtype == torch.float32
+
+
 # ----------------------------------------------------------------- bad input
 
 M = GRU(3, 4, num_layers=2, dtype=F64)
