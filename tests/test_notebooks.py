@@ -165,3 +165,37 @@ def test_bibliography_is_last_and_alone():
     with_directive = [p for p in pages if source_of(p) is not None and source_of(p).suffix == ".md"
                       and "{bibliography}" in source_of(p).read_text(encoding="utf-8")]
     assert with_directive == ["book/bibliography"], f"{{bibliography}} directives in {with_directive}"
+
+
+# --- Exercises ----------------------------------------------------------------------------------
+
+def exercises(nb):
+    """[(label, solution cells)] for each {exercise}; the solution cells are those between
+    its {solution-start} and {solution-end} (None when the exercise has no solution)."""
+    labels, solutions, current = [], {}, None
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            labels += re.findall(r"```\{exercise\}[^\n]*\n:label: (\S+)", cell.source)
+            start = re.search(r"\{solution-start\} (\S+)", cell.source)
+            if start:
+                current = start.group(1)
+                solutions[current] = [cell]
+                continue
+            if "{solution-end}" in cell.source:
+                current = None
+        if current is not None:
+            solutions[current].append(cell)
+    return [(label, solutions.get(label)) for label in labels]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_exercises_have_asserted_solutions(path):
+    # WRITING.md: 2-4 exercises per chapter, each with an executable solution that asserts
+    # its answer, folded in a dropdown.
+    found = exercises(read(path))
+    assert 2 <= len(found) <= 4, f"{path.name}: {len(found)} exercises, expected 2 to 4"
+    for label, cells in found:
+        assert cells is not None, f"{path.name}: exercise {label} has no solution-start/solution-end"
+        assert ":class: dropdown" in cells[0].source, f"{path.name}: solution of {label} is not a dropdown"
+        asserts = [c for c in cells if c.cell_type == "code" and re.search(r"^\s*assert\b", c.source, re.M)]
+        assert asserts, f"{path.name}: solution of {label} has no code cell that asserts its answer"
