@@ -1,6 +1,6 @@
 """Draw the book's logo: a GRU cell's state path and its two gated inputs, and the title.
 
-    python scripts/make_logo.py          # writes book/_static/logo.png (committed)
+    python scripts/make_logo.py   # writes book/_static/logo.png and favicon.png (committed)
 
 The cell is drawn from its own equation, h(t) = z ⊙ h(t-1) + (1 − z) ⊙ g(t): the state
 h(t-1) runs left to right through a product node (×, the kept part, fed by the gate z,
@@ -19,7 +19,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch  # noqa: E402
 
-OUT = Path(__file__).resolve().parents[1] / "book" / "_static" / "logo.png"
+STATIC = Path(__file__).resolve().parents[1] / "book" / "_static"
+OUT, FAVICON = STATIC / "logo.png", STATIC / "favicon.png"
 BLUE, ORANGE, GREEN, GREY = "#0072B2", "#E69F00", "#009E73", "#3a3a3a"
 
 
@@ -69,8 +70,13 @@ def main() -> Path:
     ax.text(3.13, 1.1, "GRU", fontsize=46, fontweight="bold", color=GREY, va="center", ha="left")
     ax.text(3.2, 0.42, "Book", fontsize=30, color=BLUE, va="center", ha="left")
 
-    OUT.parent.mkdir(parents=True, exist_ok=True)
+    STATIC.mkdir(parents=True, exist_ok=True)
     fig.savefig(OUT, dpi=200, transparent=True, metadata={"Software": None})
+    # The favicon: the cell alone, square, with thicker strokes for a 64-pixel tab icon.
+    ax.set_xlim(0.0, 3.0)
+    ax.set_ylim(-0.5, 2.5)
+    fig.set_size_inches(2.0, 2.0)
+    fig.savefig(FAVICON, dpi=64, transparent=True, metadata={"Software": None})
     plt.close(fig)
     return OUT
 
