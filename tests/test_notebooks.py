@@ -16,8 +16,11 @@ import pytest
 
 from _book import BOOK, ROOT, chapter_notebooks, config, notebooks_module, repo_files, source_of, toc_files
 
-NOTEBOOKS = chapter_notebooks()
+NOTEBOOKS = chapter_notebooks()          # book/NN_*.ipynb, the chapters
 IDS = [p.name for p in NOTEBOOKS]
+# Every notebook under book/ gets the install cell and the hygiene checks, chapter or not.
+ALL = sorted(p for p in BOOK.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+ALL_IDS = [p.relative_to(BOOK).as_posix() for p in ALL]
 
 
 def read(path):
@@ -30,7 +33,7 @@ def test_there_are_chapters():
 
 # --- The Colab install cell -------------------------------------------------------------
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+@pytest.mark.parametrize("path", ALL, ids=ALL_IDS)
 def test_first_cell_is_the_install_cell(path):
     # The expected text comes from scripts/notebooks.py, the one generator of the cell;
     # a mismatch means the notebook was not synced (`python scripts/notebooks.py sync`).
@@ -97,13 +100,13 @@ def test_chapters_in_numeric_order():
 
 # --- Stored-output hygiene ------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+@pytest.mark.parametrize("path", ALL, ids=ALL_IDS)
 def test_kernelspec_is_python3(path):
     spec = read(path).metadata.get("kernelspec", {})
     assert spec.get("name") == "python3", f"{path.name}: kernelspec {spec!r}, expected name python3"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+@pytest.mark.parametrize("path", ALL, ids=ALL_IDS)
 def test_no_timing_metadata(path):
     # Timings change on every run and make every re-execution a diff.
     raw = path.read_text(encoding="utf-8")
@@ -112,7 +115,7 @@ def test_no_timing_metadata(path):
     assert not timed, f"{path.name}: cells {timed} carry metadata.execution (timings)"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+@pytest.mark.parametrize("path", ALL, ids=ALL_IDS)
 def test_no_stderr_or_errors_stored(path):
     bad = []
     for i, cell in enumerate(read(path).cells):
@@ -124,7 +127,7 @@ def test_no_stderr_or_errors_stored(path):
     assert not bad, f"{path.name}: " + "; ".join(bad)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+@pytest.mark.parametrize("path", ALL, ids=ALL_IDS)
 def test_executed_once_top_to_bottom(path):
     # One clean run numbers the non-empty code cells 1..n in order; an empty cell is never run.
     counts = [c.execution_count for c in read(path).cells if c.cell_type == "code" and c.source.strip()]
