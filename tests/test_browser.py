@@ -224,9 +224,19 @@ def check_images(driver, page: str) -> list[str]:
     return problems
 
 
-def check_dropdowns(driver) -> tuple[list[str], int]:
-    """Click every solution dropdown (sphinx-togglebutton) and every <details>; each must open."""
+def solutions_in_source(page: str) -> int:
+    src = source_of(page)
+    return src.read_text(encoding="utf-8").count("{solution-start}") if src is not None else 0
+
+
+def check_dropdowns(driver, page: str) -> list[str]:
+    """Click every solution dropdown (sphinx-togglebutton) and every <details>; each must open.
+    The page must show one solution dropdown per solution in its source."""
     problems = []
+    expected = solutions_in_source(page)
+    shown = len(driver.find_elements("css selector", ".solution.dropdown"))
+    if shown != expected:
+        problems.append(f"{shown} solution dropdowns on the page, {expected} solutions in the source")
     toggles = driver.find_elements("css selector", ".admonition.dropdown")
     for i, box in enumerate(toggles):
         label = box.get_attribute("id") or f"dropdown {i}"
@@ -252,7 +262,7 @@ def check_dropdowns(driver) -> tuple[list[str], int]:
             summary.click()
             if d.get_attribute("open") is None:
                 problems.append(f"<details> {i} did not open on a click")
-    return problems, len(toggles) + len(details)
+    return problems
 
 
 def check_colab(driver, page: str) -> list[str]:
@@ -336,8 +346,7 @@ def test_page_in_browser(page, browser, site, html_dir):
     problems += check_mathjax(browser, html_file.read_text(encoding="utf-8"))
     problems += check_images(browser, page)
     problems += check_colab(browser, page)
-    dropdown_problems, n_dropdowns = check_dropdowns(browser)
-    problems += dropdown_problems
+    problems += check_dropdowns(browser, page)
     problems += check_links(browser, url, base, html_dir)
     browser.execute_script("window.scrollTo(0, 0)")
     shot = screenshot(browser, page.replace("/", "_"))
