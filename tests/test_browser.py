@@ -35,7 +35,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from _book import ROOT, SLOW_ENV, colab_url, config, slow_tests_enabled, source_of, toc_files
+from _book import ROOT, SLOW_ENV, colab_url, slow_tests_enabled, source_of, toc_files
 
 pytestmark = [
     pytest.mark.slow,
@@ -282,7 +282,7 @@ def check_colab(driver, page: str) -> list[str]:
     return [] if visible else ["the Colab link is not shown after clicking the launch (rocket) button"]
 
 
-def check_links(driver, page_url: str, base: str, html_dir: Path) -> list[str]:
+def check_links(driver, page_url: str, html_dir: Path) -> list[str]:
     problems = []
     hrefs = driver.execute_script("""
         return [...document.querySelectorAll('a[href], link[href], img[src], script[src]')]
@@ -347,7 +347,7 @@ def test_page_in_browser(page, browser, site, html_dir):
     problems += check_images(browser, page)
     problems += check_colab(browser, page)
     problems += check_dropdowns(browser, page)
-    problems += check_links(browser, url, base, html_dir)
+    problems += check_links(browser, url, html_dir)
     browser.execute_script("window.scrollTo(0, 0)")
     shot = screenshot(browser, page.replace("/", "_"))
     problems += [f"server answered 404 for {p}" for p in missing[before:]]
