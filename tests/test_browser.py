@@ -4,6 +4,7 @@ Every page of _toc.yml is opened in headless Chromium (Debian's chromium and
 chromium-driver, driven by Selenium) from a local http.server, and checked: it loads;
 MathJax typesets every equation without an error; every image has loaded, and a chapter
 whose notebook has figures shows them; every solution dropdown opens on a click; the
+Colab install cell stays hidden; the
 Colab button of a chapter points at that chapter's notebook in the repository of
 _config.yml; and every relative link points at a file (and anchor) that exists.
 A full-page screenshot of each page goes to _build/screenshots/.
@@ -343,6 +344,8 @@ def test_page_in_browser(page, browser, site, html_dir):
         problems.append(f"page title {title!r}")
     if not browser.find_elements("css selector", "main article, article.bd-article"):
         problems.append("no article element: the page did not render")
+    if "Colab setup" in browser.find_element("css selector", "body").text:
+        problems.append("the hidden Colab install cell is visible on the page")
     problems += check_mathjax(browser, html_file.read_text(encoding="utf-8"))
     problems += check_images(browser, page)
     problems += check_colab(browser, page)
