@@ -36,7 +36,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from _book import ROOT, SLOW_ENV, colab_url, slow_tests_enabled, source_of, toc_files
+from _book import ROOT, SLOW_ENV, colab_url, notebooks_module, slow_tests_enabled, source_of, toc_files
 
 pytestmark = [
     pytest.mark.slow,
@@ -344,7 +344,7 @@ def test_page_in_browser(page, browser, site, html_dir):
         problems.append(f"page title {title!r}")
     if not browser.find_elements("css selector", "main article, article.bd-article"):
         problems.append("no article element: the page did not render")
-    if "Colab setup" in browser.find_element("css selector", "body").text:
+    if notebooks_module().INSTALL_MARK in browser.find_element("css selector", "body").text:
         problems.append("the hidden Colab install cell is visible on the page")
     problems += check_mathjax(browser, html_file.read_text(encoding="utf-8"))
     problems += check_images(browser, page)
