@@ -29,6 +29,24 @@ def check_flag(name: str, value) -> bool:
     return bool(value)
 
 
+def check_seed(seed):
+    """None or an int (not a bool): what np.random.default_rng takes as a seed here."""
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+        raise TypeError(f"seed must be an int or None, got {type(seed).__name__} {seed!r}")
+    return seed
+
+
+def check_numpy_float_dtype(dtype) -> np.dtype:
+    """A NumPy floating dtype (np.float32, "float64", ...), returned as np.dtype."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as e:
+        raise TypeError(f"dtype must be a NumPy float dtype, got {dtype!r}") from e
+    if not np.issubdtype(dt, np.floating):
+        raise TypeError(f"dtype must be a NumPy float dtype such as np.float64, got {dt}")
+    return dt
+
+
 def is_float_dtype(dtype) -> bool:
     """True for a floating dtype of NumPy or torch."""
     is_fp = getattr(dtype, "is_floating_point", None)  # torch.dtype

@@ -16,28 +16,12 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from ._checks import check_size
+from ._checks import check_numpy_float_dtype, check_seed, check_size
 
 __all__ = ["adding_problem", "ADDING_BASELINE_MSE"]
 
 # Var(u1 + u2) for two independent U(0, 1) values: the MSE of always predicting the mean 1.
 ADDING_BASELINE_MSE = 2.0 / 12.0
-
-
-def _check_seed(seed) -> Optional[int]:
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-        raise TypeError(f"seed must be an int or None, got {type(seed).__name__} {seed!r}")
-    return seed
-
-
-def _check_float_dtype(dtype) -> np.dtype:
-    try:
-        dt = np.dtype(dtype)
-    except TypeError as e:
-        raise TypeError(f"dtype must be a NumPy float dtype, got {dtype!r}") from e
-    if not np.issubdtype(dt, np.floating):
-        raise TypeError(f"dtype must be a NumPy float dtype such as np.float64, got {dt}")
-    return dt
 
 
 def adding_problem(batch_size: int, seq_len: int, *, seed: Optional[int] = None,
@@ -57,8 +41,8 @@ def adding_problem(batch_size: int, seq_len: int, *, seed: Optional[int] = None,
     T = check_size("seq_len", seq_len)
     if T < 2:
         raise ValueError(f"seq_len must be at least 2 to hold two markers, got {T}")
-    dt = _check_float_dtype(dtype)
-    rng = np.random.default_rng(_check_seed(seed))
+    dt = check_numpy_float_dtype(dtype)
+    rng = np.random.default_rng(check_seed(seed))
 
     values = rng.uniform(0.0, 1.0, size=(T, B))
     first = rng.integers(0, T // 2, size=B)        # one marker in each half, so they differ

@@ -29,8 +29,10 @@ from ._checks import (
     check_array,
     check_dims,
     check_flag,
+    check_numpy_float_dtype,
     check_same_device,
     check_same_dtype,
+    check_seed,
     check_size,
     is_float_dtype,
 )
@@ -148,15 +150,8 @@ def init_params(input_size: int, hidden_size: int, *, seed: Optional[int] = None
     """
     I = check_size("input_size", input_size)
     H = check_size("hidden_size", hidden_size)
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-        raise TypeError(f"seed must be an int or None, got {type(seed).__name__} {seed!r}")
-    try:
-        dt = np.dtype(dtype)
-    except TypeError as e:
-        raise TypeError(f"dtype must be a NumPy float dtype, got {dtype!r}") from e
-    if not np.issubdtype(dt, np.floating):
-        raise TypeError(f"dtype must be a NumPy float dtype such as np.float64, got {dt}")
-    rng = np.random.default_rng(seed)
+    dt = check_numpy_float_dtype(dtype)
+    rng = np.random.default_rng(check_seed(seed))
     k = 1.0 / np.sqrt(H)
     shapes = {n: (I, H) if n.startswith("W_x") else (H, H) if n.startswith("W_h") else (H,)
               for n in GRUParams.NAMES}
