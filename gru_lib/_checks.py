@@ -94,3 +94,29 @@ def check_same_device(name: str, a, device, owner: str = "the parameters") -> No
     got = getattr(a, "device", None)
     if got is not None and device is not None and got != device:
         raise ValueError(f"{name} is on device {got} but {owner} are on device {device}")
+
+
+def check_tensor(name: str, a, array_type: type, expected: tuple, shape_doc: str, dtype,
+                 device=None, owner: str = "the parameters") -> None:
+    """``a`` is an ``array_type`` of shape ``expected`` (None: any size), ``dtype``, ``device``."""
+    check_array(name, a, array_type, len(expected), shape_doc)
+    check_dims(name, a, expected, shape_doc)
+    check_same_dtype(name, a, dtype, owner)
+    check_same_device(name, a, device, owner)
+
+
+def check_x_h(x, h_prev, p, array_type: type) -> int:
+    """x (B, I) and h_prev (B, H) fit the GRUParams ``p``; returns B."""
+    device = getattr(p.W_xz, "device", None)
+    check_tensor("x", x, array_type, (None, p.input_size), "(B, I)", p.dtype, device)
+    B = x.shape[0]
+    if B == 0:
+        raise ValueError("x must hold at least one example, got batch size B = 0")
+    check_tensor("h_prev", h_prev, array_type, (B, p.hidden_size), "(B, H)", p.dtype, device)
+    return B
+
+
+def check_like(name: str, a, like, array_type: type) -> None:
+    """``a`` has the shape (B, H), dtype and device of ``like``."""
+    check_tensor(name, a, array_type, tuple(like.shape), "(B, H)", like.dtype,
+                 getattr(like, "device", None), "the other inputs")

@@ -132,7 +132,7 @@ def from_keras(kernel, recurrent_kernel, bias) -> GRUParams:
     bias = _keras_array("bias", bias)
     if kernel.ndim != 2 or kernel.shape[1] % 3 or kernel.shape[1] == 0:
         raise ValueError(f"kernel must have shape (I, 3H), got {kernel.shape}")
-    I, H = kernel.shape[0], kernel.shape[1] // 3
+    H = kernel.shape[1] // 3
     check_dims("recurrent_kernel", recurrent_kernel, (H, 3 * H), "(H, 3H)")
     if bias.shape == (3 * H,):
         b_in, b_rec = bias, np.zeros(3 * H, dtype=bias.dtype)

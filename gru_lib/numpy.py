@@ -19,7 +19,6 @@ The dtype of every result follows the parameters (float32 or float64).
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Optional, Tuple
 
@@ -29,11 +28,13 @@ from ._checks import (
     check_array,
     check_dims,
     check_flag,
+    check_like,
     check_numpy_float_dtype,
     check_same_device,
     check_same_dtype,
     check_seed,
     check_size,
+    check_x_h,
     is_float_dtype,
 )
 
@@ -173,23 +174,7 @@ def _check_params(p) -> GRUParams:
 
 
 def _check_x_h(x, h_prev, p: GRUParams) -> int:
-    """x (B, I) and h_prev (B, H) fit p; returns B."""
-    check_array("x", x, np.ndarray, 2, "(B, I)")
-    check_dims("x", x, (None, p.input_size), "(B, I)")
-    check_same_dtype("x", x, p.dtype)
-    B = x.shape[0]
-    if B == 0:
-        raise ValueError("x must hold at least one example, got batch size B = 0")
-    check_array("h_prev", h_prev, np.ndarray, 2, "(B, H)")
-    check_dims("h_prev", h_prev, (B, p.hidden_size), "(B, H)")
-    check_same_dtype("h_prev", h_prev, p.dtype)
-    return B
-
-
-def _check_bh(name: str, a, B: int, H: int, dtype) -> None:
-    check_array(name, a, np.ndarray, 2, "(B, H)")
-    check_dims(name, a, (B, H), "(B, H)")
-    check_same_dtype(name, a, dtype, "the other inputs")
+    return check_x_h(x, h_prev, p, np.ndarray)
 
 
 # -------------------------------------------------------------------------- equations
@@ -236,8 +221,8 @@ def candidate(x: np.ndarray, h_prev: np.ndarray, r: np.ndarray, p: GRUParams, *,
 
     x (B, I), h_prev (B, H), r (B, H) -> g (B, H), each entry in (−1, 1).
     """
-    B = _check_x_h(x, h_prev, _check_params(p))
-    _check_bh("r", r, B, p.hidden_size, p.dtype)
+    _check_x_h(x, h_prev, _check_params(p))
+    check_like("r", r, h_prev, np.ndarray)
     if check_flag("reset_after", reset_after):
         return np.tanh(x @ p.W_xg + p.b_g + r * (h_prev @ p.W_hg + p.b_hg))
     return np.tanh(x @ p.W_xg + (r * h_prev) @ p.W_hg + p.b_g)
@@ -249,7 +234,7 @@ def first_quantity(z: np.ndarray, h_prev: np.ndarray) -> np.ndarray:
     z (B, H), h_prev (B, H) -> (B, H).
     """
     check_array("z", z, np.ndarray, 2, "(B, H)")
-    _check_bh("h_prev", h_prev, z.shape[0], z.shape[1], z.dtype)
+    check_like("h_prev", h_prev, z, np.ndarray)
     return z * h_prev
 
 
@@ -259,7 +244,7 @@ def second_quantity(z: np.ndarray, g: np.ndarray) -> np.ndarray:
     (1 − z) acts as the input gate. z (B, H), g (B, H) -> (B, H).
     """
     check_array("z", z, np.ndarray, 2, "(B, H)")
-    _check_bh("g", g, z.shape[0], z.shape[1], z.dtype)
+    check_like("g", g, z, np.ndarray)
     return (1 - z) * g
 
 

@@ -34,9 +34,12 @@ from ._checks import (
     check_array,
     check_dims,
     check_flag,
+    check_like,
     check_same_device,
     check_same_dtype,
     check_size,
+    check_tensor,
+    check_x_h,
 )
 from .numpy import GRUParams
 
@@ -107,27 +110,12 @@ def _check_params(p) -> GRUParams:
     return p
 
 
-def _check_tensor(name, a, ndim, shape_doc, expected, dtype, device, owner="the parameters"):
-    """``a`` is a float tensor of shape ``expected`` with the given dtype and device."""
-    check_array(name, a, torch.Tensor, ndim, shape_doc)
-    check_dims(name, a, expected, shape_doc)
-    check_same_dtype(name, a, dtype, owner)
-    check_same_device(name, a, device, owner)
-
-
 def _check_x_h(x, h_prev, p: GRUParams) -> int:
-    """x (B, I) and h_prev (B, H) fit p; returns B."""
-    _check_tensor("x", x, 2, "(B, I)", (None, p.input_size), p.dtype, p.W_xz.device)
-    B = x.shape[0]
-    if B == 0:
-        raise ValueError("x must hold at least one example, got batch size B = 0")
-    _check_tensor("h_prev", h_prev, 2, "(B, H)", (B, p.hidden_size), p.dtype, p.W_xz.device)
-    return B
+    return check_x_h(x, h_prev, p, torch.Tensor)
 
 
 def _check_bh(name, a, like) -> None:
-    _check_tensor(name, a, 2, "(B, H)", tuple(like.shape), like.dtype, like.device,
-                  "the other inputs")
+    check_like(name, a, like, torch.Tensor)
 
 
 # -------------------------------------------------------------------------- equations
@@ -461,7 +449,7 @@ def gru_forward(xs: torch.Tensor, p: GRUParams, h0: Optional[torch.Tensor] = Non
     _check_params(p)
     reset_after = check_flag("reset_after", reset_after)
     dev = p.W_xz.device
-    _check_tensor("xs", xs, 3, "(T, B, I)", (None, None, p.input_size), p.dtype, dev)
+    check_tensor("xs", xs, torch.Tensor, (None, None, p.input_size), "(T, B, I)", p.dtype, dev)
     T, B, _ = xs.shape
     H = p.hidden_size
     if T == 0:
@@ -471,7 +459,7 @@ def gru_forward(xs: torch.Tensor, p: GRUParams, h0: Optional[torch.Tensor] = Non
     if h0 is None:
         h0 = xs.new_zeros(B, H)
     else:
-        _check_tensor("h0", h0, 2, "(B, H)", (B, H), p.dtype, dev)
+        check_tensor("h0", h0, torch.Tensor, (B, H), "(B, H)", p.dtype, dev)
     W_x, W_h, b = _stacked(p)
     hs, A, E = _GRUSequence.apply(xs, h0, W_x, W_h, b, p.b_hg, reset_after)
     z, r, e, g = _steps(A, E, reset_after)
@@ -494,8 +482,8 @@ def gru_backward(dhs: torch.Tensor, cache: GRUCache) -> Tuple[GRUParams, torch.T
     p, xs = cache.p, cache.xs
     T, B, I = xs.shape
     H = p.hidden_size
-    _check_tensor("dhs", dhs, 3, "(T, B, H) of the forward pass", (T, B, H), p.dtype,
-                  p.W_xz.device, "the forward pass's parameters")
+    check_tensor("dhs", dhs, torch.Tensor, (T, B, H), "(T, B, H) of the forward pass", p.dtype,
+                 p.W_xz.device, "the forward pass's parameters")
     e = cache.hn if cache.reset_after else cache.rh
     if e is None or any(tuple(a.shape) != (T, B, H) for a in (cache.hs, cache.z, cache.r, cache.g, e)):
         raise ValueError(

@@ -17,8 +17,7 @@ import numpy as np
 import pytest
 
 from gru_lib.numpy import (
-    GRUParams, candidate, first_quantity, gru_cell, gru_forward, init_params, reset_gate,
-    second_quantity, sigmoid, update_gate,
+    GRUParams, candidate, first_quantity, gru_cell, gru_forward, init_params, second_quantity,
 )
 
 
